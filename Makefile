@@ -1,0 +1,64 @@
+# Wrenn Sandbox — developer entry points. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+ENVD_SRC := $(shell find cmd/envd -name '*.go' -o -name go.mod -o -name go.sum)
+PROTOC_GEN_GO_VERSION := v1.36.12
+PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+.PHONY: setup
+setup: ## Install system packages, npm and Go dependencies, build binaries (fresh Debian machine)
+	scripts/setup-deps.sh
+	npm ci --no-audit --no-fund
+	cd cmd/envd && go mod download
+	$(MAKE) build-envd
+
+bin/envd: $(ENVD_SRC)
+	@mkdir -p bin
+	cd cmd/envd && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o ../../bin/envd .
+
+.PHONY: build-envd
+build-envd: bin/envd ## Build the static guest agent to bin/envd
+	@file bin/envd | grep -q 'statically linked' || { echo "bin/envd is not static"; exit 1; }
+	@echo "bin/envd: static, $$(stat -c %s bin/envd) bytes ($$(du -h bin/envd | cut -f1))"
+
+.PHONY: tools
+tools: ## Install the protoc plugins for Go into .tools/bin
+	GOBIN=$(CURDIR)/.tools/bin go install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	GOBIN=$(CURDIR)/.tools/bin go install connectrpc.com/connect/cmd/protoc-gen-connect-go@$(PROTOC_GEN_CONNECT_GO_VERSION)
+
+.PHONY: generate
+generate: tools ## Regenerate protobuf code (TS and Go) from proto/
+	buf generate --template buf.gen.ts.yaml
+	buf generate --template buf.gen.envd.yaml
+
+.PHONY: lint
+lint: ## Biome, tsc, gofmt and go vet
+	biome check .
+	tsc -p tsconfig.json
+	@test -z "$$(gofmt -l cmd)" || { gofmt -l cmd; echo "gofmt: files above need formatting"; exit 1; }
+	cd cmd/envd && go vet ./...
+
+.PHONY: dev-envd
+dev-envd: build-envd ## Run envd on this host in debug mode (TCP 127.0.0.1:49983)
+	bin/envd --listen 127.0.0.1:49983
+
+.PHONY: test
+test: lint test-go test-compat ## Run every test suite
+
+.PHONY: test-go
+test-go: ## Go unit tests of envd
+	cd cmd/envd && go test -race -count=1 ./...
+
+.PHONY: test-compat
+test-compat: build-envd ## The official E2B SDK against envd in debug mode
+	node --import tsx --test --test-concurrency=1 tests/compat/*.test.ts
+
+.PHONY: bench-envd
+bench-envd: build-envd ## Benchmark envd (set REF_ENVD to compare with another envd binary)
+	node --import tsx bench/envd/main.ts

@@ -1,0 +1,5 @@
+package api
+
+import "net/http"
+
+func handleFiles(mux *http.ServeMux, d Deps) {}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Wrenn's build and tests need (idempotent; root or sudo).
+set -euo pipefail
+PKGS=(file ca-certificates git make gcc python3 python3-venv)
+missing=()
+for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+if ((${#missing[@]})); then
+  SUDO=; [[ $(id -u) == 0 ]] || SUDO=sudo
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+command -v go >/dev/null || { echo "Go 1.24+ is required (https://go.dev/dl)"; exit 1; }
+command -v node >/dev/null || { echo "Node.js 20.18+ is required"; exit 1; }
