@@ -48,6 +48,9 @@ func Setup(ctx context.Context, log *slog.Logger) {
 		log.Warn("hostname", "err", err)
 	}
 	_ = os.WriteFile("/etc/hostname", []byte(p.Hostname+"\n"), 0o644)
+	if hosts, err := os.ReadFile("/etc/hosts"); err == nil || errors.Is(err, os.ErrNotExist) {
+		_ = os.WriteFile("/etc/hosts", []byte(HostsWithHostname(string(hosts), p.Hostname)), 0o644)
+	}
 	if err := setupNetwork(p); err != nil {
 		log.Warn("network", "err", err)
 	}
