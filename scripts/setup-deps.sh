@@ -2,6 +2,14 @@
 # Installs the Debian packages Wrenn's build and tests need (idempotent; root or sudo).
 set -euo pipefail
 PKGS=(file ca-certificates git make gcc python3 python3-venv)
+# guest images (make images) and QEMU microvm boots
+PKGS+=(qemu-system-x86 debootstrap busybox-static cpio e2fsprogs zstd xz-utils iproute2 kmod curl jq)
+# host agent: socat forwards envd TCP from a sandbox netns to a unix socket
+PKGS+=(socat)
+# host agent networking: nftables for per-sandbox NAT, isolation and egress policy
+PKGS+=(nftables)
+# host agent disks: xfsprogs lets the reflink clone test run on a loop-mounted XFS
+PKGS+=(xfsprogs)
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -3,4 +3,4 @@ export { AGENT_TOKEN_HEADER } from "./auth.js";
 export type { CreateDefaults } from "./convert.js";
 export { toConnectError } from "./errors.js";
 export { PROXY_PREFIX } from "./proxy.js";
-export { createHostAgentServer, type HostAgentServerOptions } from "./server.js";
+export { createHostAgentServer, type HostAgentServer, type HostAgentServerOptions } from "./server.js";

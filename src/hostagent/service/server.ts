@@ -4,7 +4,7 @@ import {
   type Http2ServerRequest,
   type Http2ServerResponse,
 } from "node:http2";
-import { createServer as createNetServer, type Server, type Socket } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { HostAgent } from "../../shared/gen/hostagent/v1/hostagent_pb.js";
 import type { SandboxManager } from "../lifecycle/types.js";
@@ -28,7 +28,14 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n");
  * pass-through on one TCP port. Cleartext HTTP/2 has no ALPN, so the first bytes of each connection
  * pick the protocol: the HTTP/2 preface goes to the h2c server, anything else to HTTP/1.1.
  */
-export function createHostAgentServer(opts: HostAgentServerOptions): Server {
+/** HostAgentServer is the listening agent; close() also cuts open streams so shutdown never hangs. */
+export interface HostAgentServer {
+  readonly server: Server;
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createHostAgentServer(opts: HostAgentServerOptions): HostAgentServer {
   if (opts.token.length < 16) throw new Error("host agent token must be at least 16 characters");
   const connect = connectNodeAdapter({
     routes: (router) => router.service(HostAgent, hostAgentService(opts.manager, opts.defaults)),
@@ -55,10 +62,22 @@ export function createHostAgentServer(opts: HostAgentServerOptions): Server {
       target.emit("connection", socket);
     });
   });
-  server.on("close", () => {
-    for (const s of sockets) s.destroy();
-    h1.close();
-    h2.close();
-  });
-  return server;
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        h1.close();
+        h2.close();
+      }),
+  };
 }

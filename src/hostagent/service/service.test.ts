@@ -3,7 +3,6 @@
 // real manager with QEMU VMs is exercised by tests/e2e.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -116,11 +115,10 @@ describe("hostagent.v1 service", () => {
       token: TOKEN,
       defaults: { vcpus: 1, memMiB: 256, diskMiB: 1024 },
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `http://127.0.0.1:${await server.listen(0, "127.0.0.1")}`;
   });
   after(async () => {
-    await new Promise((r) => server.close(r));
+    await server.close();
     await manager.close();
     await envd.stop();
   });
