@@ -56,7 +56,7 @@ describe("e2b SDK: files", () => {
     const info = await sbx.files.getInfo(`${dir}/list/x.txt`);
     assert.equal(info.size, 2);
     assert.equal(info.type, FileType.FILE);
-    assert.match(info.permissions, /^[-r][-w][-x]/);
+    assert.match(info.permissions, /^[-dl][-r][-w][-xsS][-r][-w][-xsS][-r][-w][-xtT]$/);
     assert.ok(info.modifiedTime instanceof Date);
     assert.equal(await sbx.files.exists(`${dir}/list/x.txt`), true);
     assert.equal(await sbx.files.exists(`${dir}/list/missing.txt`), false);

@@ -61,6 +61,11 @@ func Setup(ctx context.Context, log *slog.Logger) {
 		}
 		_ = os.WriteFile("/etc/resolv.conf", []byte(b.String()), 0o644)
 	}
+	// Ctrl-Alt-Del (Firecracker's SendCtrlAltDel) then sends SIGINT to PID 1, which
+	// shuts down cleanly, instead of the kernel rebooting at once without a sync.
+	if err := unix.Reboot(unix.LINUX_REBOOT_CMD_CAD_OFF); err != nil {
+		log.Warn("ctrl-alt-del", "err", err)
+	}
 	_ = os.Setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 	go reaper.Run(ctx)
 }
