@@ -49,7 +49,7 @@ dev-envd: build-envd ## Run envd on this host in debug mode (TCP 127.0.0.1:49983
 	bin/envd --listen 127.0.0.1:49983
 
 .PHONY: test
-test: lint test-go test-compat ## Run every test suite
+test: lint test-go test-compat test-compat-python test-hostagent test-e2e-vm ## Run every test suite
 
 .PHONY: test-go
 test-go: ## Go unit tests of envd
@@ -59,6 +59,60 @@ test-go: ## Go unit tests of envd
 test-compat: build-envd ## The official E2B SDK against envd in debug mode
 	node --import tsx --test --test-concurrency=1 tests/compat/*.test.ts
 
+PYVENV := .venv
+$(PYVENV)/.installed: tests/compat/python/requirements.txt
+	python3 -m venv $(PYVENV)
+	$(PYVENV)/bin/pip install -q --disable-pip-version-check -r tests/compat/python/requirements.txt
+	touch $@
+
+.PHONY: test-compat-python
+test-compat-python: build-envd $(PYVENV)/.installed ## The official E2B Python SDK against envd in debug mode
+	$(PYVENV)/bin/pytest -q tests/compat/python
+
+.PHONY: test-hostagent
+test-hostagent: build-envd ## Host agent unit tests + Firecracker API contract tests (root: makes netns)
+	node --import tsx --test --test-concurrency=1 $$(find src/hostagent -name '*.test.ts') tests/contract/*.test.ts
+
+.PHONY: test-e2e-vm
+test-e2e-vm: images ## Real QEMU microvm: boot, exec, files, snapshot/restore, language templates (root)
+	node --import tsx --test --test-concurrency=1 tests/e2e/vm.test.ts tests/e2e/runtimes.test.ts
+
+.PHONY: bench-vm
+bench-vm: ## Cold boot vs snapshot restore under QEMU microvm (root; needs make images)
+	node --import tsx bench/vm/main.ts
+
 .PHONY: bench-envd
 bench-envd: build-envd ## Benchmark envd (set REF_ENVD to compare with another envd binary)
 	node --import tsx bench/envd/main.ts
+
+# --- images ---
+# Guest images (images/README.md). Outputs go to images/build/; unchanged recipes are cached.
+IMAGE_TEMPLATES := $(notdir $(patsubst %/template.json,%,$(wildcard images/templates/*/template.json)))
+
+.PHONY: images
+images: build-envd ## Build the QEMU kernel, initramfs and every template image (root)
+	images/build.sh all
+
+.PHONY: image-minimal image-python311 image-node20
+image-minimal: build-envd ## Build the minimal image (busybox + bash + envd)
+	images/build.sh kernel initramfs minimal
+image-python311: build-envd ## Build the python311 image (Debian bookworm + Python 3.11)
+	images/build.sh kernel initramfs python311
+image-node20: build-envd ## Build the node20 image (Debian bookworm + Node.js 20)
+	images/build.sh kernel initramfs node20
+
+.PHONY: kernel
+kernel: ## Fetch the Debian cloud kernel for QEMU microvm and build the initramfs
+	images/build.sh kernel initramfs
+
+.PHONY: kernel-firecracker
+kernel-firecracker: ## Build an uncompressed vmlinux for Firecracker from Debian's linux-source (slow)
+	images/kernel/build-firecracker.sh
+
+.PHONY: smoke-images
+smoke-images: ## Boot each built image under QEMU microvm and check envd (root)
+	images/smoke-test.sh $(IMAGE_TEMPLATES)
+
+.PHONY: clean-images
+clean-images: ## Remove images/build (kernel, images and caches)
+	rm -rf images/build

@@ -15,6 +15,7 @@ export {
   guestKernelArgs,
   type NetworkSlot,
   TAP_IP,
+  TAP_MAC,
   TAP_NAME,
 } from "./slot.js";
 export { createTap, deleteTap, type TapSpec, validateTap } from "./tap.js";

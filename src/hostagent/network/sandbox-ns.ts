@@ -1,7 +1,7 @@
 import { deleteLink, deleteNetns } from "./host.js";
 import { sandboxRuleset } from "./rules.js";
 import { ipIn, run } from "./run.js";
-import { GUEST_PREFIX_LEN, type NetworkSlot, SANDBOX_VETH } from "./slot.js";
+import { GUEST_PREFIX_LEN, type NetworkSlot, SANDBOX_VETH, TAP_MAC } from "./slot.js";
 import { createTap } from "./tap.js";
 
 /** SANDBOX_SYSCTLS: the sandbox netns routes guest traffic and speaks IPv4 only. */
@@ -52,6 +52,7 @@ export async function createSlotNetwork(
     prefixLen: GUEST_PREFIX_LEN,
     guestIp: slot.fixedGuestIp,
     guestMac: slot.guestMac,
+    mac: TAP_MAC,
   });
   await run("nft", ["-f", "-"], { netns: slot.netns, input: sandboxRuleset(slot.sandboxIp) });
 }

@@ -9,6 +9,12 @@ export const TAP_IP = "169.254.0.22";
 export const GUEST_PREFIX_LEN = 30;
 /** GUEST_MAC is the fixed, locally administered MAC of every guest NIC (part of snapshot state). */
 export const GUEST_MAC = "02:57:52:4e:00:15";
+/**
+ * TAP_MAC is the fixed MAC of every sandbox's TAP (the guest's gateway). A restored guest keeps
+ * the gateway's MAC in its ARP cache, so a random TAP MAC would blackhole a clone's traffic
+ * until that entry expires (~30 s).
+ */
+export const TAP_MAC = "02:57:52:4e:00:16";
 /** TAP_NAME is the TAP inside each sandbox netns that the VMM opens. */
 export const TAP_NAME = "tap0";
 /** SANDBOX_VETH is the sandbox-netns end of the veth pair. */

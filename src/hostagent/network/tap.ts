@@ -14,6 +14,8 @@ export interface TapSpec {
    */
   guestIp?: string;
   guestMac?: string;
+  /** mac fixes the TAP's own MAC (the guest's gateway MAC), which snapshot restores rely on. */
+  mac?: string;
   mtu?: number;
 }
 
@@ -32,7 +34,7 @@ export function validateTap(t: TapSpec): void {
       throw bad(`bad IPv4 address ${addr}`);
     }
   }
-  if (t.guestMac !== undefined && !MAC.test(t.guestMac)) throw bad(`bad MAC ${t.guestMac}`);
+  for (const mac of [t.guestMac, t.mac]) if (mac !== undefined && !MAC.test(mac)) throw bad(`bad MAC ${mac}`);
   if ((t.guestIp === undefined) !== (t.guestMac === undefined)) throw bad("guestIp and guestMac go together");
 }
 
@@ -45,6 +47,7 @@ export async function createTap(t: TapSpec): Promise<void> {
   const n = ["-n", t.netns];
   await ip([...n, "tuntap", "add", "dev", t.name, "mode", "tap"]);
   try {
+    if (t.mac !== undefined) await ip([...n, "link", "set", t.name, "address", t.mac]);
     if (t.mtu !== undefined) await ip([...n, "link", "set", t.name, "mtu", String(t.mtu)]);
     if (t.hostIp) await ip([...n, "addr", "add", `${t.hostIp}/${t.prefixLen ?? 30}`, "dev", t.name]);
     await ip([...n, "link", "set", "lo", "up"]);
