@@ -49,7 +49,7 @@ dev-envd: build-envd ## Run envd on this host in debug mode (TCP 127.0.0.1:49983
 	bin/envd --listen 127.0.0.1:49983
 
 .PHONY: test
-test: lint test-go test-compat test-compat-python test-hostagent test-e2e-vm ## Run every test suite
+test: lint test-go test-compat test-compat-python test-hostagent test-controlplane test-e2e-vm ## Run every test suite
 
 .PHONY: test-go
 test-go: ## Go unit tests of envd
@@ -76,6 +76,19 @@ test-hostagent: build-envd ## Host agent unit tests + Firecracker API contract t
 .PHONY: test-e2e-vm
 test-e2e-vm: images ## Real QEMU microvm: boot, exec, files, snapshot/restore, language templates (root)
 	node --import tsx --test --test-concurrency=1 tests/e2e/vm.test.ts tests/e2e/runtimes.test.ts
+
+.PHONY: test-e2e-hostagent
+test-e2e-hostagent: build-envd ## Host agent with real QEMU sandboxes via hostagent.v1, incl. kill -9 recovery (root; needs make images)
+	node --import tsx --test tests/e2e/hostagent.test.ts
+
+.PHONY: dev-agent
+dev-agent: build-envd ## Run the host agent on this machine (root; makes netns + NAT in the ROOT namespace)
+	WRENN_AGENT_TOKEN=$${WRENN_AGENT_TOKEN:-dev-agent-token-change-me} WRENN_STATE_DIR=$${WRENN_STATE_DIR:-$(CURDIR)/.state/agent} \
+	  node --import tsx src/hostagent/main.ts
+
+.PHONY: bench-hostagent
+bench-hostagent: build-envd ## Host agent: template-snapshot vs cold-boot create, concurrency, RSS, exec overhead (root; needs make images)
+	node --import tsx bench/hostagent/main.ts
 
 .PHONY: bench-vm
 bench-vm: ## Cold boot vs snapshot restore under QEMU microvm (root; needs make images)
@@ -116,3 +129,25 @@ smoke-images: ## Boot each built image under QEMU microvm and check envd (root)
 .PHONY: clean-images
 clean-images: ## Remove images/build (kernel, images and caches)
 	rm -rf images/build
+
+# --- control plane data layer (Postgres migrations, data-layer tests) ---
+# DATABASE_URL selects the database; when it is unset the embedded PGlite in .state/pglite is used.
+MIGRATE := node --import tsx src/shared/db/migrate.ts
+
+.PHONY: migrate-up migrate-down migrate-reset migrate-status migrate-create
+migrate-up: ## Apply pending DB migrations (DATABASE_URL, or embedded .state/pglite when unset)
+	$(MIGRATE) up
+migrate-down: ## Revert the newest DB migration (one step)
+	$(MIGRATE) down
+migrate-reset: ## Revert every DB migration, then apply them all again
+	$(MIGRATE) reset
+migrate-status: ## List DB migrations and when each was applied
+	$(MIGRATE) status
+migrate-create: ## Create the next numbered migration file: make migrate-create name=add_widgets
+	@test -n "$(name)" || { echo "usage: make migrate-create name=<snake_case_name>"; exit 2; }
+	$(MIGRATE) create name=$(name)
+
+.PHONY: test-controlplane
+test-controlplane: ## Control-plane data layer, auth and rate-limit tests (throwaway Postgres 15 + Redis on loopback)
+	node --import tsx src/shared/testing/services.ts -- node --import tsx --test \
+		$$(find src/shared/db src/shared/id src/shared/models src/controlplane -name '*.test.ts' | sort)

@@ -10,6 +10,8 @@ PKGS+=(socat)
 PKGS+=(nftables)
 # host agent disks: xfsprogs lets the reflink clone test run on a loop-mounted XFS
 PKGS+=(xfsprogs)
+# control plane tests: a throwaway Postgres 15 cluster (initdb/pg_ctl) and redis-server on loopback
+PKGS+=(postgresql-15 redis-server)
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -1,6 +1,6 @@
 // bench/vm: cold boot vs snapshot restore of the `minimal` template under the QEMU microvm driver,
 // measured to "envd answers /health". Creates (and deletes) its own netns + TAP.
-// Usage: node --import tsx bench/vm/main.ts [runs=3]   (needs root and `make images`)
+// Usage: node --import tsx bench/vm/main.ts [runs=5]   (needs root and `make images`)
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
@@ -12,7 +12,7 @@ import { QemuDriver, type VmHandle, type VmSpec } from "../../src/hostagent/vm/i
 import { fmt, median, table } from "../stats.js";
 
 const BUILD = resolve(import.meta.dirname, "../../images/build");
-const runs = Number(process.argv[2] ?? 3);
+const runs = Number(process.argv[2] ?? 5);
 const NS = `wrn-bench-${process.pid}`;
 
 async function main(): Promise<void> {
