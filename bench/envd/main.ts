@@ -4,6 +4,7 @@
  * envd-compatible binary in the same run and ratios ours/reference are printed.
  * REF_ENVD_ARGS sets its arguments ("{port}" is replaced; default: our flags).
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
@@ -16,6 +17,8 @@ import { fmt, median, percentile, table } from "../stats.js";
 const EXEC_RUNS = Number(process.env.EXEC_RUNS ?? 300);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SIZE = 100 * 1024 * 1024;
+/** ROOT_AUTH selects the user explicitly, so an envd that has not been /init-ed still accepts calls. */
+const ROOT_AUTH = `Basic ${Buffer.from("root:").toString("base64")}`;
 
 interface Result {
   execP50: number;
@@ -33,10 +36,14 @@ function rssMiB(pid: number | undefined): number {
 
 async function execLatencies(url: string): Promise<number[]> {
   const client = createClient(Process, createConnectTransport({ baseUrl: url, httpVersion: "1.1" }));
+  const headers = { authorization: ROOT_AUTH };
   const out: number[] = [];
   for (let i = 0; i < EXEC_RUNS + 20; i++) {
     const t0 = performance.now();
-    for await (const res of client.start({ process: { cmd: "true", args: [], envs: {} }, stdin: false })) {
+    for await (const res of client.start(
+      { process: { cmd: "true", args: [], envs: {} }, stdin: false },
+      { headers },
+    )) {
       if (res.event?.event.case === "end") break;
     }
     if (i >= 20) out.push(performance.now() - t0); // first 20 are warm-up
@@ -62,7 +69,7 @@ function zeroStream(): ReadableStream<Uint8Array> {
 
 async function transfer(envd: EnvdProcess): Promise<{ up: number; down: number }> {
   const path = join(envd.workdir, "bench.bin");
-  const q = `path=${encodeURIComponent(path)}`;
+  const q = `path=${encodeURIComponent(path)}&username=root`;
   let t0 = performance.now();
   const put = await fetch(`${envd.url}/files?${q}`, {
     method: "POST",
@@ -73,7 +80,7 @@ async function transfer(envd: EnvdProcess): Promise<{ up: number; down: number }
   if (put.status !== 200) throw new Error(`upload: ${put.status} ${await put.text()}`);
   const up = SIZE / 1048576 / ((performance.now() - t0) / 1000);
   t0 = performance.now();
-  const get = await fetch(`${envd.url}/files?${q}`);
+  const get = await fetch(`${envd.url}/files?${q}`, { headers: { "accept-encoding": "identity" } });
   let n = 0;
   for await (const c of get.body as unknown as AsyncIterable<Uint8Array>) n += c.length;
   if (n !== SIZE) throw new Error(`download: got ${n} bytes`);
@@ -116,30 +123,57 @@ const refTemplate = process.env.REF_ENVD_ARGS;
 const refArgs = refTemplate
   ? (port: number) => refTemplate.replaceAll("{port}", String(port)).split(" ").filter(Boolean)
   : ourArgs;
-console.log(`envd benchmark: ${ROUNDS} rounds × ${EXEC_RUNS} exec round trips, ${SIZE >> 20} MiB transfers`);
-const results: [string, Result][] = [["wrenn envd", await measure(ours, ourArgs)]];
-if (ref) results.push(["reference", await measure(ref, refArgs)]);
-const rows = results.map(([name, r]) => [
-  name,
-  fmt(r.execP50),
-  fmt(r.execP95),
-  fmt(r.uploadMiBs, 0),
-  fmt(r.downloadMiBs, 0),
-  fmt(r.idleRssMiB, 1),
-]);
-if (results.length === 2) {
-  const [a, b] = [results[0]?.[1] as Result, results[1]?.[1] as Result];
-  rows.push([
-    "ratio ours/ref",
-    fmt(a.execP50 / b.execP50),
-    fmt(a.execP95 / b.execP95),
-    fmt(a.uploadMiBs / b.uploadMiBs),
-    fmt(a.downloadMiBs / b.downloadMiBs),
-    fmt(a.idleRssMiB / b.idleRssMiB),
-  ]);
+
+if (ref && !process.env.WRENN_BENCH_NETNS) {
+  // A reference envd may act on the machine (E2B's forwards every localhost port to eth0 with socat),
+  // so the comparison runs inside a throwaway network namespace that has only loopback.
+  const ns = `wrn-benv-${process.pid}`;
+  execFileSync("ip", ["netns", "add", ns]);
+  try {
+    execFileSync("ip", ["-n", ns, "link", "set", "lo", "up"]);
+    execFileSync(
+      "ip",
+      ["netns", "exec", ns, process.execPath, ...process.execArgv, process.argv[1] as string],
+      {
+        stdio: "inherit",
+        env: { ...process.env, WRENN_BENCH_NETNS: ns },
+      },
+    );
+  } finally {
+    execFileSync("ip", ["netns", "del", ns]);
+  }
 } else {
-  console.log("(set REF_ENVD=/path/to/envd to compare against a reference envd in the same run)");
+  await run();
 }
-console.log(
-  table(["envd", "exec p50 ms", "exec p95 ms", "upload MiB/s", "download MiB/s", "idle RSS MiB"], rows),
-);
+
+async function run(): Promise<void> {
+  console.log(
+    `envd benchmark: ${ROUNDS} rounds × ${EXEC_RUNS} exec round trips, ${SIZE >> 20} MiB transfers`,
+  );
+  const results: [string, Result][] = [["wrenn envd", await measure(ours, ourArgs)]];
+  if (ref) results.push(["reference", await measure(ref, refArgs)]);
+  const rows = results.map(([name, r]) => [
+    name,
+    fmt(r.execP50),
+    fmt(r.execP95),
+    fmt(r.uploadMiBs, 0),
+    fmt(r.downloadMiBs, 0),
+    fmt(r.idleRssMiB, 1),
+  ]);
+  if (results.length === 2) {
+    const [a, b] = [results[0]?.[1] as Result, results[1]?.[1] as Result];
+    rows.push([
+      "ratio ours/ref",
+      fmt(a.execP50 / b.execP50),
+      fmt(a.execP95 / b.execP95),
+      fmt(a.uploadMiBs / b.uploadMiBs),
+      fmt(a.downloadMiBs / b.downloadMiBs),
+      fmt(a.idleRssMiB / b.idleRssMiB),
+    ]);
+  } else {
+    console.log("(set REF_ENVD=/path/to/envd to compare against a reference envd in the same run)");
+  }
+  console.log(
+    table(["envd", "exec p50 ms", "exec p95 ms", "upload MiB/s", "download MiB/s", "idle RSS MiB"], rows),
+  );
+}
