@@ -30,7 +30,7 @@ describe("QEMU argv", () => {
     const cmdline = kernelCmdline(spec, "tcg", 2596130);
     assert.equal(
       cmdline,
-      "console=ttyS0 quiet panic=-1 reboot=t root=/dev/vda rw wrenn.ip=10.0.0.2/30 wrenn.gw=10.0.0.1 tsc_early_khz=2596130 loglevel=3",
+      "console=ttyS0 quiet panic=-1 reboot=t root=/dev/vda rw init_on_free=1 wrenn.ip=10.0.0.2/30 wrenn.gw=10.0.0.1 tsc_early_khz=2596130 loglevel=3",
     );
     const argv = netnsArgv("sb-1", [
       ...machineArgs(spec, "tcg", cmdline),

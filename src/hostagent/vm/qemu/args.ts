@@ -27,7 +27,8 @@ export function qemuPaths(stateDir: string): QemuPaths {
  */
 export function kernelCmdline(spec: VmSpec, accel: Accelerator, tscKhz: number | undefined): string {
   const n = spec.network;
-  const parts = ["console=ttyS0", "quiet", "panic=-1", "reboot=t", "root=/dev/vda", "rw"];
+  // init_on_free zeroes freed pages, so snapshots carry them as zero pages: smaller and faster to restore.
+  const parts = ["console=ttyS0", "quiet", "panic=-1", "reboot=t", "root=/dev/vda", "rw", "init_on_free=1"];
   parts.push(`wrenn.ip=${n.guestIp}/${n.prefixLen ?? 30}`);
   if (n.gatewayIp) parts.push(`wrenn.gw=${n.gatewayIp}`);
   if (accel === "tcg" && tscKhz) parts.push(`tsc_early_khz=${tscKhz}`);
