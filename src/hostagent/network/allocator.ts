@@ -1,4 +1,6 @@
-import { readFileIfExists, writeFileAtomic } from "./atomic-file.js";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { writeFileAtomic } from "../state/index.js";
 import { type Cidr, formatCidr } from "./cidr.js";
 import type { Egress } from "./egress.js";
 import { NetworkError } from "./errors.js";
@@ -124,10 +126,21 @@ export class Allocator {
         next: this.next,
         slots: Object.fromEntries(this.slots),
       };
+      await mkdir(dirname(this.file), { recursive: true });
       await writeFileAtomic(this.file, `${JSON.stringify(st, null, 2)}\n`);
     };
     const p = this.writing.then(write, write);
     this.writing = p.catch(() => {});
     return p;
+  }
+}
+
+/** readFileIfExists returns the file's text, or undefined when it does not exist. */
+async function readFileIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
   }
 }
