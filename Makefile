@@ -88,7 +88,7 @@ dev-agent: build-envd ## Run the host agent on this machine (root; makes netns +
 
 .PHONY: bench-hostagent
 bench-hostagent: build-envd ## Host agent: template-snapshot vs cold-boot create, concurrency, RSS, exec overhead (root; needs make images)
-	node --import tsx bench/hostagent/main.ts
+	node --expose-gc --import tsx bench/hostagent/main.ts
 
 .PHONY: bench-vm
 bench-vm: ## Cold boot vs snapshot restore under QEMU microvm (root; needs make images)
