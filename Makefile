@@ -49,7 +49,7 @@ dev-envd: build-envd ## Run envd on this host in debug mode (TCP 127.0.0.1:49983
 	bin/envd --listen 127.0.0.1:49983
 
 .PHONY: test
-test: lint test-go test-compat test-compat-python test-hostagent test-controlplane test-e2e-vm ## Run every test suite
+test: lint test-go test-compat test-compat-python test-hostagent test-controlplane test-e2e-vm test-e2e-hostagent ## Run every test suite
 
 .PHONY: test-go
 test-go: ## Go unit tests of envd
@@ -78,7 +78,7 @@ test-e2e-vm: images ## Real QEMU microvm: boot, exec, files, snapshot/restore, l
 	node --import tsx --test --test-concurrency=1 tests/e2e/vm.test.ts tests/e2e/runtimes.test.ts
 
 .PHONY: test-e2e-hostagent
-test-e2e-hostagent: build-envd ## Host agent with real QEMU sandboxes via hostagent.v1, incl. kill -9 recovery (root; needs make images)
+test-e2e-hostagent: images ## Host agent with real QEMU sandboxes via hostagent.v1, incl. kill -9 recovery (root; needs make images)
 	node --import tsx --test tests/e2e/hostagent.test.ts
 
 .PHONY: dev-agent
