@@ -8,5 +8,5 @@ export { EnvdError, type EnvdErrorCode } from "./errors.js";
 export type { ExecEvent, ExecHandle, ExecOptions, ExecResult } from "./exec.js";
 export type { FileEntry, FileOptions } from "./files.js";
 export type { InitRequest, WaitHealthyOptions } from "./health.js";
-export { type NetnsTcpDialerOptions, netnsTcpDialer } from "./netns-dialer.js";
+export { type NetnsTcpDialerOptions, netnsTcpDialer, stopForwarders } from "./netns-dialer.js";
 export { vsockUdsDialer } from "./vsock.js";

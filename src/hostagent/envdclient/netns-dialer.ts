@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join } from "node:path";
@@ -132,23 +133,47 @@ async function waitForSocket(path: string, proc: ChildProcess, stderr: () => str
   );
 }
 
-/** stopForwarders ends every forwarder recorded in socketDir (its process group: socat forks per connection). */
-async function stopForwarders(socketDir: string): Promise<void> {
+/**
+ * stopForwarders ends every forwarder serving socketDir (each as a process group: socat forks per
+ * connection). Pid files find them fast; a /proc scan also finds one whose agent died between spawning
+ * it and writing its pid file.
+ */
+export async function stopForwarders(socketDir: string): Promise<void> {
   const names = await readdir(socketDir).catch(() => [] as string[]);
+  const pids = new Set<number>();
   for (const name of names) {
     const m = /^fwd-(\d+)\.pid$/.exec(name);
     if (!m) continue;
-    const { path, pidFile } = files(socketDir, Number(m[1]));
-    const pid = Number.parseInt(await readFile(pidFile, "utf8").catch(() => ""), 10);
-    if (pid > 0 && (await isForwarder(pid, path))) {
+    const { path } = files(socketDir, Number(m[1]));
+    const pid = Number.parseInt(await readFile(join(socketDir, name), "utf8").catch(() => ""), 10);
+    if (pid > 0 && (await isForwarder(pid, path))) pids.add(pid);
+  }
+  const marker = `UNIX-LISTEN:${join(socketDir, "fwd-")}`;
+  for (const entry of await readdir("/proc").catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmd = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (cmd.startsWith("socat\0") && cmd.includes(marker)) pids.add(Number(entry));
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
       try {
-        process.kill(-pid, "SIGTERM");
+        process.kill(pid, "SIGTERM"); // not a group leader (should not happen): the process alone
       } catch {
         // already gone
       }
-      for (let i = 0; i < 100 && (await isForwarder(pid, path)); i++) await sleep(10);
     }
-    await rm(path, { force: true });
-    await rm(pidFile, { force: true });
   }
+  for (const pid of pids) {
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}`) && !(await isZombie(pid)); i++) await sleep(10);
+  }
+  for (const name of names) {
+    if (/^fwd-\d+\.(pid|sock)$/.test(name)) await rm(join(socketDir, name), { force: true });
+  }
+}
+
+async function isZombie(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  return stat === "" || /\) Z /.test(stat);
 }

@@ -1,8 +1,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CgroupError } from "../cgroups/index.js";
-import { netnsTcpDialer } from "../envdclient/index.js";
-import { FIXED_GUEST_IP } from "../network/index.js";
+import { stopForwarders } from "../envdclient/index.js";
 import type { VmHandle } from "../vm/index.js";
 import { SandboxError } from "./errors.js";
 import { toSandboxError } from "./map-error.js";
@@ -39,8 +38,8 @@ export async function teardown(ctx: Ctx, l: Leftovers): Promise<void> {
     else if (l.vmPid) await killIfSame(l.vmPid.pid, l.vmPid.pidStart);
   });
   const slot = ctx.network.slotFor(l.id);
-  const netns = slot?.netns ?? l.netns;
-  if (netns) await step(() => netnsTcpDialer({ netns, host: FIXED_GUEST_IP, socketDir: vmDir }).close());
+  // By socket dir, not netns: a half-done create may have left a forwarder but no record of its netns.
+  await step(() => stopForwarders(vmDir));
   await step(async () => {
     const g = await ctx.cgroups.get(l.id).catch((err: unknown) => {
       if (err instanceof CgroupError && err.code === "not_found") return null;
