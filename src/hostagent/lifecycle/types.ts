@@ -1,14 +1,8 @@
+import type { SandboxState } from "../../shared/states/index.js";
 import type { EnvdClient, EnvdDialer } from "../envdclient/index.js";
 
 /** SandboxStateName is a sandbox's lifecycle state (ARCHITECTURE.md "Sandbox states"). */
-export type SandboxStateName =
-  | "pending"
-  | "starting"
-  | "running"
-  | "paused"
-  | "hibernated"
-  | "stopped"
-  | "error";
+export type SandboxStateName = SandboxState;
 
 /** StartMethod says how a sandbox's VM last came up. */
 export type StartMethod = "boot" | "template-snapshot" | "resume";

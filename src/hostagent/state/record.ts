@@ -1,18 +1,7 @@
+import { SANDBOX_STATES, type SandboxState } from "../../shared/states/index.js";
 import { StateError } from "./errors.js";
 
-/** SandboxState mirrors the lifecycle in ARCHITECTURE.md; the host agent persists the current one. */
-export type SandboxState = "pending" | "starting" | "running" | "paused" | "hibernated" | "stopped" | "error";
-
-/** SANDBOX_STATES lists every state, for metrics that report a zero for absent ones. */
-export const SANDBOX_STATES: readonly SandboxState[] = [
-  "pending",
-  "starting",
-  "running",
-  "paused",
-  "hibernated",
-  "stopped",
-  "error",
-];
+export { SANDBOX_STATES, type SandboxState };
 
 /** StartMethod records how the VM came up, so create latency can be attributed. */
 export type StartMethod = "boot" | "template-snapshot" | "resume";

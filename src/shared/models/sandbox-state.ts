@@ -1,16 +1,6 @@
-/** SandboxState is where a sandbox is in its life; the set matches the CHECK in db/migrations. */
-export type SandboxState = "pending" | "starting" | "running" | "paused" | "hibernated" | "stopped" | "error";
+import { SANDBOX_STATES, type SandboxState } from "../states/index.js";
 
-/** SANDBOX_STATES lists every state, e.g. to validate an API filter. */
-export const SANDBOX_STATES: readonly SandboxState[] = [
-  "pending",
-  "starting",
-  "running",
-  "paused",
-  "hibernated",
-  "stopped",
-  "error",
-];
+export { SANDBOX_STATES, type SandboxState };
 
 /**
  * TRANSITIONS is the sandbox state machine, the one place it is written down:
