@@ -148,6 +148,24 @@ migrate-create: ## Create the next numbered migration file: make migrate-create 
 	$(MIGRATE) create name=$(name)
 
 .PHONY: test-controlplane
-test-controlplane: ## Control-plane data layer, auth and rate-limit tests (throwaway Postgres 15 + Redis on loopback)
+test-controlplane: build-envd ## Control-plane data layer, auth and rate-limit tests (throwaway Postgres 15 + Redis on loopback)
 	node --import tsx src/shared/testing/services.ts -- node --import tsx --test \
 		$$(find src/shared/db src/shared/id src/shared/models src/controlplane -name '*.test.ts' | sort)
+
+# --- control plane (src/controlplane) ---
+.PHONY: dev dev-seed controlplane test-e2e-controlplane bench-api
+dev: build-envd image-minimal ## Single-node Wrenn: embedded Postgres, a host agent (QEMU, root netns), API on :8000 (root)
+	node --import tsx src/controlplane/dev.ts
+dev-seed: ## Migrate DATABASE_URL (or the embedded DB) and print a first API key as WRENN_API_KEY=…
+	node --import tsx src/controlplane/dev.ts seed
+controlplane: ## Run the control plane alone (config from the environment, see .env.example)
+	node --import tsx src/controlplane/main.ts
+test-e2e-controlplane: build-envd image-minimal ## REST API → control plane → host agent → QEMU VMs, on real Postgres 15 + Redis (root)
+	node --experimental-websocket --import tsx --test --test-concurrency=1 tests/e2e/controlplane.test.ts
+bench-api: build-envd image-minimal ## GET /v1/sandboxes/{id} req/s + p99, exec latency via the API vs the agent (root)
+	node --import tsx bench/api/main.ts
+
+.PHONY: test-api
+test-api: build-envd ## REST API tests: real app + Postgres auth + Redis limiter, in-memory SandboxService double, official e2b SDK
+	node --import tsx src/shared/testing/services.ts -- node --import tsx --test \
+		$$(find src/controlplane/api -name '*.test.ts' | sort)
