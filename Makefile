@@ -49,7 +49,7 @@ dev-envd: build-envd ## Run envd on this host in debug mode (TCP 127.0.0.1:49983
 	bin/envd --listen 127.0.0.1:49983
 
 .PHONY: test
-test: lint test-go test-compat test-compat-python test-hostagent test-controlplane test-e2e-vm test-e2e-hostagent ## Run every test suite
+test: lint test-go test-compat test-compat-python test-hostagent test-controlplane test-e2e-vm test-e2e-hostagent test-e2e-controlplane ## Run every test suite
 
 .PHONY: test-go
 test-go: ## Go unit tests of envd

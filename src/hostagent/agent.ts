@@ -1,13 +1,13 @@
 import { access } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { CgroupManager } from "./cgroups/index.js";
+import { CgroupManager, DEFAULT_OVERHEAD_MIB } from "./cgroups/index.js";
 import type { AgentConfig } from "./config/index.js";
 import { TemplateStore } from "./filesystem/index.js";
 import { createSandboxManager, type HostSandboxManager, type Logger } from "./lifecycle/index.js";
 import { createHostMetrics, type HostMetrics } from "./metrics/index.js";
 import { createNetworkManager, type NetworkManager } from "./network/index.js";
 import { StateStore } from "./state/index.js";
-import { FirecrackerDriver, QemuDriver, type VmmDriver } from "./vm/index.js";
+import { FirecrackerDriver, QemuDriver, TCG_TB_CACHE_MIB, type VmmDriver } from "./vm/index.js";
 
 /** OpenAgent is an opened host: the sandbox manager plus what shutdown must close. */
 export interface OpenAgent {
@@ -46,8 +46,11 @@ export async function openAgent(cfg: AgentConfig, log?: Logger): Promise<OpenAge
     onBackgroundError: (err) => log?.warn("network pool refill failed", { error: err.message }),
   });
   try {
-    const cgroups = await CgroupManager.open({ parent: cfg.cgroupParent });
     const driver: VmmDriver = cfg.vmm === "qemu" ? new QemuDriver() : new FirecrackerDriver();
+    const cgroups = await CgroupManager.open({
+      parent: cfg.cgroupParent,
+      overheadMiB: await vmmOverheadMiB(driver),
+    });
     let manager: HostSandboxManager | undefined;
     const metrics = createHostMetrics({
       defaultMetrics: true,
@@ -98,4 +101,14 @@ export async function openAgent(cfg: AgentConfig, log?: Logger): Promise<OpenAge
     await network.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * vmmOverheadMiB is the VMM memory its cgroup allows beyond guest RAM. Under TCG QEMU also holds the
+ * translated-code cache (bounded by tb-size) and grows more around it, so the margin is wider there.
+ */
+async function vmmOverheadMiB(driver: VmmDriver): Promise<number> {
+  if (!(driver instanceof QemuDriver)) return DEFAULT_OVERHEAD_MIB;
+  const { accel } = await driver.accelerator();
+  return accel === "tcg" ? DEFAULT_OVERHEAD_MIB + TCG_TB_CACHE_MIB + 64 : DEFAULT_OVERHEAD_MIB;
 }

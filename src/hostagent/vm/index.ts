@@ -18,4 +18,5 @@ export {
   detectAccelerator,
   QemuDriver,
   type QemuDriverOptions,
+  TCG_TB_CACHE_MIB,
 } from "./qemu/index.js";

@@ -39,7 +39,7 @@ describe("QEMU argv", () => {
     assert.deepEqual(argv.slice(0, 5), ["ip", "netns", "exec", "sb-1", "qemu-system-x86_64"]);
     const joined = argv.join(" ");
     for (const part of [
-      "-M microvm,acpi=on -accel tcg -m 512 -smp 2",
+      "-M microvm,acpi=on -accel tcg,tb-size=64 -m 512 -smp 2",
       "-nodefaults -no-user-config -nographic -no-reboot",
       "-netdev tap,id=net0,ifname=tap0,script=no,downscript=no",
       "-device virtio-net-device,netdev=net0,mac=52:54:00:00:00:02",

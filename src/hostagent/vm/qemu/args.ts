@@ -37,12 +37,23 @@ export function kernelCmdline(spec: VmSpec, accel: Accelerator, tscKhz: number |
 }
 
 /**
+ * TCG_TB_CACHE_MIB bounds TCG's translated-code cache. QEMU's default (1 GiB) grows outside guest RAM
+ * as code runs, until the sandbox's cgroup OOM-kills the VMM; the host agent counts this in overhead.
+ */
+export const TCG_TB_CACHE_MIB = 64;
+
+/**
  * machineArgs are the device-relevant arguments; they must be identical at boot and at restore
  * (chardev paths may differ, so they are added separately by runtimeArgs).
  */
 export function machineArgs(spec: VmSpec, accel: Accelerator, cmdline: string): string[] {
   const n = spec.network;
-  const args = ["-M", "microvm,acpi=on", "-accel", accel];
+  const args = [
+    "-M",
+    "microvm,acpi=on",
+    "-accel",
+    accel === "tcg" ? `tcg,tb-size=${TCG_TB_CACHE_MIB}` : accel,
+  ];
   if (accel === "kvm") args.push("-cpu", "host");
   args.push("-m", String(spec.memMiB), "-smp", String(spec.vcpus));
   args.push("-nodefaults", "-no-user-config", "-nographic", "-no-reboot");
