@@ -12,9 +12,10 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { migrateUp, openDatabase, type Pool } from "../shared/db/index.js";
 import { randomHex } from "../shared/id/index.js";
+import { jsonLogger } from "../shared/log/index.js";
 import { createKey, DEFAULT_TEAM, ensureBootstrapKey } from "./auth/index.js";
 import { ConfigError, parseConfig } from "./config/index.js";
-import { jsonLogger, startControlPlane } from "./server.js";
+import { startControlPlane } from "./server.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 /** STATE holds the agent state, its log and the saved dev key (WRENN_DEV_STATE_DIR moves it, e.g. for tests). */

@@ -1,21 +1,14 @@
 // The control plane daemon: parses the environment, starts everything (server.ts) and shuts down
 // gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, stop loops, close the DB).
-import { ConfigError, parseConfig } from "./config/index.js";
-import { jsonLogger, startControlPlane } from "./server.js";
+import { configOrExit } from "../shared/config/index.js";
+import { jsonLogger } from "../shared/log/index.js";
+import { parseConfig } from "./config/index.js";
+import { startControlPlane } from "./server.js";
 
 const log = jsonLogger();
 
 async function main(): Promise<void> {
-  let cfg: ReturnType<typeof parseConfig>;
-  try {
-    cfg = parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const cfg = configOrExit(parseConfig);
   const cp = await startControlPlane(cfg, log);
   log.info("listening", {
     url: cp.url,

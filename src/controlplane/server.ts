@@ -2,6 +2,7 @@
 // scheduler, sandbox service, lifecycle loop and the REST API on an HTTP server.
 import type { Redis } from "ioredis";
 import { type Database, migrateUp, openDatabase } from "../shared/db/index.js";
+import { jsonLogger, type Logger } from "../shared/log/index.js";
 import { createApi, serveApi } from "./api/index.js";
 import { ensureBootstrapKey, verifyKey } from "./auth/index.js";
 import type { ControlPlaneConfig } from "./config/index.js";
@@ -16,21 +17,7 @@ import {
 import { createSandboxService, publicEnvdRoute, type ServiceDeps, toApiError } from "./sandboxes/index.js";
 import { createLeastLoaded, createSingleHost } from "./scheduler/index.js";
 
-/** Logger is the JSON-lines logger every part of the control plane writes to. */
-export interface Logger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
-
-/** jsonLogger writes one JSON object per line to stdout. */
-export function jsonLogger(): Logger {
-  const line =
-    (level: string) =>
-    (msg: string, fields: Record<string, unknown> = {}) =>
-      process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), level, msg, ...fields })}\n`);
-  return { info: line("info"), warn: line("warn"), error: line("error") };
-}
+export type { Logger } from "../shared/log/index.js";
 
 /** ControlPlane is a running control plane; close() stops it in dependency order. */
 export interface ControlPlane {

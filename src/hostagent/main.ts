@@ -1,28 +1,18 @@
 // The host agent daemon: opens the host (state, network, cgroups, VMM), re-adopts running VMs,
 // serves hostagent.v1 and /metrics. SIGTERM/SIGINT detach: VMs keep running for the next start.
+
+import { configOrExit } from "../shared/config/index.js";
+import { jsonLogger } from "../shared/log/index.js";
 import { openAgent } from "./agent.js";
-import { ConfigError, parseConfig } from "./config/index.js";
+import { parseConfig } from "./config/index.js";
 import type { Logger } from "./lifecycle/index.js";
 import { startMetricsServer } from "./metrics/index.js";
 import { createHostAgentServer } from "./service/index.js";
 
-const line =
-  (level: string) =>
-  (msg: string, fields: Record<string, unknown> = {}) =>
-    process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), level, msg, ...fields })}\n`);
-const log: Logger = { info: line("info"), warn: line("warn") };
+const log: Logger = jsonLogger();
 
 async function main(): Promise<void> {
-  let cfg: ReturnType<typeof parseConfig>;
-  try {
-    cfg = parseConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const cfg = configOrExit(parseConfig);
   const agent = await openAgent(cfg, log);
   log.info("recovered", { ...agent.manager.recovery });
   const server = createHostAgentServer({ manager: agent.manager, token: cfg.token, defaults: cfg.defaults });

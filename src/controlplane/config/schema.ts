@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { ConfigError, parseEnv } from "../../shared/config/index.js";
 
 /** ControlPlaneConfig is the control plane's configuration, parsed once at start-up and passed down. */
 export interface ControlPlaneConfig {
@@ -79,28 +80,11 @@ const envSchema = z.object({
   WRENN_SANDBOX_DISK_MIB: int(64, 1048576).default(1024),
 });
 
-/** ConfigError lists every bad variable, one per line, so an operator fixes them all at once. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  constructor(readonly problems: string[]) {
-    super(`invalid control plane configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-  }
-}
-
 /** parseConfig validates the environment (unset and empty variables take their defaults). */
 export function parseConfig(env: Record<string, string | undefined>): ControlPlaneConfig {
-  const input: Record<string, string> = {};
-  for (const k of Object.keys(envSchema.shape)) {
-    const v = env[k];
-    if (v !== undefined && v !== "") input[k] = v;
-  }
-  const r = envSchema.safeParse(input);
-  if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `${String(i.path[0] ?? "config")}: ${i.message}`));
-  }
-  const e = r.data;
+  const e = parseEnv(envSchema, env, "control plane");
   if (e.WRENN_AGENTS.length > 0 && !e.WRENN_AGENT_TOKEN) {
-    throw new ConfigError(["WRENN_AGENT_TOKEN: is required when WRENN_AGENTS is set"]);
+    throw new ConfigError("control plane", ["WRENN_AGENT_TOKEN: is required when WRENN_AGENTS is set"]);
   }
   const m = HOST_PORT.exec(e.WRENN_LISTEN);
   return {

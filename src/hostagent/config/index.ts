@@ -1,2 +1,3 @@
 // config is the host agent's configuration: WRENN_* environment variables validated once at start-up.
-export { type AgentConfig, ConfigError, type HostPort, parseConfig } from "./schema.js";
+export { ConfigError } from "../../shared/config/index.js";
+export { type AgentConfig, type HostPort, parseConfig } from "./schema.js";

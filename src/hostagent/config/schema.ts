@@ -1,5 +1,6 @@
 import { cpus, hostname, totalmem } from "node:os";
 import { z } from "zod";
+import { parseEnv } from "../../shared/config/index.js";
 
 /** AgentConfig is the host agent's configuration, parsed once at start-up and passed down. */
 export interface AgentConfig {
@@ -89,26 +90,9 @@ const envSchema = z.object({
   WRENN_TEMPLATE_SNAPSHOTS: bool.default(true),
 });
 
-/** ConfigError lists every bad variable, one per line, so an operator fixes them all at once. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  constructor(readonly problems: string[]) {
-    super(`invalid host agent configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-  }
-}
-
 /** parseConfig validates the environment (unset and empty variables take their defaults). */
 export function parseConfig(env: Record<string, string | undefined>): AgentConfig {
-  const input: Record<string, string> = {};
-  for (const k of Object.keys(envSchema.shape)) {
-    const v = env[k];
-    if (v !== undefined && v !== "") input[k] = v;
-  }
-  const r = envSchema.safeParse(input);
-  if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `${String(i.path[0] ?? "config")}: ${i.message}`));
-  }
-  const e = r.data;
+  const e = parseEnv(envSchema, env, "host agent");
   return {
     token: e.WRENN_AGENT_TOKEN,
     listen: e.WRENN_AGENT_LISTEN,
