@@ -14,10 +14,13 @@ PKGS+=(xfsprogs)
 PKGS+=(postgresql-15 redis-server)
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
-if ((${#missing[@]})); then
-  SUDO=; [[ $(id -u) == 0 ]] || SUDO=sudo
-  echo "installing: ${missing[*]}"
+SUDO=; [[ $(id -u) == 0 ]] || SUDO=sudo
+# make images resolves kernel and package versions with apt-cache, so package lists must exist.
+if ((${#missing[@]})) || ! compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null; then
   $SUDO apt-get update -qq
+fi
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 command -v go >/dev/null || { echo "Go 1.24+ is required (https://go.dev/dl)"; exit 1; }
