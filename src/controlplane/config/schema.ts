@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
-import { ConfigError, parseEnv } from "../../shared/config/index.js";
+import { ConfigError, hostPortVar, intVar, parseEnv, splitHostPort } from "../../shared/config/index.js";
 
 /** ControlPlaneConfig is the control plane's configuration, parsed once at start-up and passed down. */
 export interface ControlPlaneConfig {
@@ -24,15 +24,8 @@ export interface ControlPlaneConfig {
   defaults: { vcpus: number; memMib: number; diskMib: number };
 }
 
-const int = (min: number, max: number) =>
-  z.coerce
-    .number({ message: "must be a whole number" })
-    .int("must be a whole number")
-    .min(min, `must be ≥ ${min}`)
-    .max(max, `must be ≤ ${max}`);
 const num = (min: number) => z.coerce.number({ message: "must be a number" }).min(min, `must be ≥ ${min}`);
-const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
-const hostPort = z.string().regex(HOST_PORT, "must be host:port (e.g. 127.0.0.1:8000)");
+const hostPort = hostPortVar("127.0.0.1:8000");
 const url = (schemes: string[]) =>
   z.string().refine(
     (v) => {
@@ -69,15 +62,15 @@ const envSchema = z.object({
     .string()
     .regex(/^wrn_[0-9a-f]{32,64}$/, "must be wrn_ + 32-64 lowercase hex")
     .optional(),
-  WRENN_RATE_LIMIT_BURST: int(1, 1_000_000).default(200),
+  WRENN_RATE_LIMIT_BURST: intVar(1, 1_000_000).default(200),
   WRENN_RATE_LIMIT_PER_SEC: num(0.001).default(50),
   WRENN_LIFECYCLE_INTERVAL_S: num(0.1).default(5),
   WRENN_HEARTBEAT_INTERVAL_S: num(0.1).default(3),
-  WRENN_HOST_STALE_AFTER_S: int(1, 3600).default(15),
+  WRENN_HOST_STALE_AFTER_S: intVar(1, 3600).default(15),
   WRENN_REPLICA_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
-  WRENN_SANDBOX_VCPUS: int(1, 32).default(1),
-  WRENN_SANDBOX_MEMORY_MIB: int(64, 262144).default(256),
-  WRENN_SANDBOX_DISK_MIB: int(64, 1048576).default(1024),
+  WRENN_SANDBOX_VCPUS: intVar(1, 32).default(1),
+  WRENN_SANDBOX_MEMORY_MIB: intVar(64, 262144).default(256),
+  WRENN_SANDBOX_DISK_MIB: intVar(64, 1048576).default(1024),
 });
 
 /** parseConfig validates the environment (unset and empty variables take their defaults). */
@@ -86,12 +79,11 @@ export function parseConfig(env: Record<string, string | undefined>): ControlPla
   if (e.WRENN_AGENTS.length > 0 && !e.WRENN_AGENT_TOKEN) {
     throw new ConfigError("control plane", ["WRENN_AGENT_TOKEN: is required when WRENN_AGENTS is set"]);
   }
-  const m = HOST_PORT.exec(e.WRENN_LISTEN);
   return {
     databaseUrl: e.DATABASE_URL,
     pgliteDir: e.WRENN_PGLITE_DIR,
     redisUrl: e.REDIS_URL,
-    listen: { host: (m?.[1] ?? "127.0.0.1").replace(/^\[|\]$/g, ""), port: Number(m?.[2] ?? 8000) },
+    listen: splitHostPort(e.WRENN_LISTEN),
     agents: e.WRENN_AGENTS,
     agentToken: e.WRENN_AGENT_TOKEN,
     scheduler: e.WRENN_SCHEDULER,

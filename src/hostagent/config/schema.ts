@@ -1,6 +1,8 @@
 import { cpus, hostname, totalmem } from "node:os";
 import { z } from "zod";
-import { parseEnv } from "../../shared/config/index.js";
+import { type HostPort, hostPortVar, intVar, parseEnv, splitHostPort } from "../../shared/config/index.js";
+
+export type { HostPort };
 
 /** AgentConfig is the host agent's configuration, parsed once at start-up and passed down. */
 export interface AgentConfig {
@@ -23,29 +25,13 @@ export interface AgentConfig {
   templateSnapshots: boolean;
 }
 
-/** HostPort is a parsed `host:port` listen address. */
-export interface HostPort {
-  host: string;
-  port: number;
-}
-
 const MiB = 2 ** 20;
 
-const hostPort = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port (e.g. 127.0.0.1:50051)")
-  .transform((v, c): HostPort => {
-    const at = v.lastIndexOf(":");
-    const port = Number(v.slice(at + 1));
-    if (port > 65535) c.addIssue({ code: "custom", message: "port must be 0-65535" });
-    return { host: v.slice(0, at).replace(/^\[|\]$/g, ""), port };
-  });
-const int = (min: number, max: number) =>
-  z.coerce
-    .number({ message: "must be a whole number" })
-    .int("must be a whole number")
-    .min(min, `must be ≥ ${min}`)
-    .max(max, `must be ≤ ${max}`);
+const hostPort = hostPortVar("127.0.0.1:50051").transform((v, c): HostPort => {
+  const hp = splitHostPort(v);
+  if (hp.port > 65535) c.addIssue({ code: "custom", message: "port must be 0-65535" });
+  return hp;
+});
 const optional = (s: z.ZodString) => s.optional();
 const bool = z
   .enum(["1", "0", "true", "false", "yes", "no"], { message: "must be true or false" })
@@ -77,16 +63,16 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9]{0,11}$/, "must match [a-z][a-z0-9]{0,11}")
     .default("wrn"),
-  WRENN_NETWORK_POOL: int(0, 64).default(2),
+  WRENN_NETWORK_POOL: intVar(0, 64).default(2),
   WRENN_CGROUP_PARENT: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "must be one cgroup name")
     .default("wrenn"),
-  WRENN_HOST_VCPUS: int(1, 4096).default(cpus().length),
-  WRENN_HOST_MEMORY_MIB: int(128, 1 << 24).default(Math.max(256, Math.floor(totalmem() / MiB) - 1024)),
-  WRENN_SANDBOX_VCPUS: int(1, 32).default(1),
-  WRENN_SANDBOX_MEMORY_MIB: int(64, 262144).default(256),
-  WRENN_SANDBOX_DISK_MIB: int(64, 1048576).default(1024),
+  WRENN_HOST_VCPUS: intVar(1, 4096).default(cpus().length),
+  WRENN_HOST_MEMORY_MIB: intVar(128, 1 << 24).default(Math.max(256, Math.floor(totalmem() / MiB) - 1024)),
+  WRENN_SANDBOX_VCPUS: intVar(1, 32).default(1),
+  WRENN_SANDBOX_MEMORY_MIB: intVar(64, 262144).default(256),
+  WRENN_SANDBOX_DISK_MIB: intVar(64, 1048576).default(1024),
   WRENN_TEMPLATE_SNAPSHOTS: bool.default(true),
 });
 

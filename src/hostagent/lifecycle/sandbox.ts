@@ -6,24 +6,13 @@ import type { SandboxRecord, StateStore } from "../state/index.js";
 import type { SnapshotFiles, VmHandle, VmmDriver, VmSpec } from "../vm/index.js";
 import type { EventBus } from "./events.js";
 import type { KeyedLock } from "./locks.js";
-import type { Egress, SandboxInfo, SandboxStateName, StartMethod } from "./types.js";
+import type { SandboxInfo, SandboxStateName } from "./types.js";
 
-/** Sandbox is the manager's in-memory view of one sandbox: its info plus the live handles. */
-export interface Sandbox {
-  id: string;
-  template: string;
-  state: SandboxStateName;
-  vcpus: number;
-  memMiB: number;
-  diskMiB: number;
-  metadata: Record<string, string>;
-  egress: Egress;
-  createdAt: Date;
-  startedAt: Date;
-  pausedAt?: Date | undefined;
-  error?: string | undefined;
-  startMethod: StartMethod;
-  envdVersion: string;
+/**
+ * Sandbox is the manager's in-memory view of one sandbox: its info plus the live handles. The
+ * address is not stored: toInfo derives it from the network slot.
+ */
+export interface Sandbox extends Omit<SandboxInfo, "sandboxIp"> {
   slot?: NetworkSlot | undefined;
   vm?: VmHandle | undefined;
   client?: EnvdClient | undefined;

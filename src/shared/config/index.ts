@@ -1,6 +1,6 @@
 // config is how every Wrenn daemon reads its environment: one zod schema, parsed once at start-up,
 // every bad variable reported at once.
-import type { z } from "zod";
+import { z } from "zod";
 
 /** ConfigError lists every bad variable, one per line, so an operator fixes them all at once. */
 export class ConfigError extends Error {
@@ -49,3 +49,30 @@ export function configOrExit<T>(parse: (env: Record<string, string | undefined>)
     throw err;
   }
 }
+
+/** intVar is a whole-number variable within [min, max]. */
+export const intVar = (min: number, max: number) =>
+  z.coerce
+    .number({ message: "must be a whole number" })
+    .int("must be a whole number")
+    .min(min, `must be ≥ ${min}`)
+    .max(max, `must be ≤ ${max}`);
+
+/** HostPort is a parsed `host:port` address. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** HOST_PORT matches `host:port`, the host a name, an IPv4 address or a bracketed IPv6 address. */
+export const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** splitHostPort parses a string that matched HOST_PORT (brackets dropped from IPv6 hosts). */
+export function splitHostPort(v: string): HostPort {
+  const at = v.lastIndexOf(":");
+  return { host: v.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(v.slice(at + 1)) };
+}
+
+/** hostPortVar is a `host:port` variable kept as text; `example` shows the expected form. */
+export const hostPortVar = (example: string) =>
+  z.string().regex(HOST_PORT, `must be host:port (e.g. ${example})`);
