@@ -1,12 +1,11 @@
 // Helpers of the control-plane e2e test: a Postgres 15 cluster that can be stopped and started again
 // on the same port (the 503 test), the control plane as a child process, and a small API client.
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync } from "node:child_process";
 import { chown, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import { freePort } from "../../src/shared/testing/index.js";
+import { freePort, startDaemon } from "../../src/shared/testing/index.js";
 
 const run = promisify(execFile);
 const PG_BIN = process.env.WRENN_PG_BIN ?? "/usr/lib/postgresql/15/bin";
@@ -76,44 +75,22 @@ export interface ControlPlaneChild {
 }
 
 /** startControlPlaneChild runs main.ts and resolves once it logs "listening". */
-export function startControlPlaneChild(env: Record<string, string>): Promise<ControlPlaneChild> {
+export async function startControlPlaneChild(env: Record<string, string>): Promise<ControlPlaneChild> {
   const main = resolve(import.meta.dirname, "../../src/controlplane/main.ts");
-  const proc = spawn(process.execPath, ["--import", "tsx", main], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+  const echo = process.env.WRENN_E2E_VERBOSE ? (line: string) => console.log("cp:", line) : undefined;
+  const { proc, logs, listening, exited } = await startDaemon(main, env, {
+    name: "control plane",
+    ...(echo ? { echo } : {}),
   });
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = "";
-  proc.stderr?.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-  return new Promise((res, rej) => {
-    createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      let rec: Record<string, unknown>;
-      try {
-        rec = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      logs.push(rec);
-      if (process.env.WRENN_E2E_VERBOSE) console.log("cp:", line);
-      if (rec.msg === "listening") {
-        res({
-          proc,
-          url: rec.url as string,
-          logs,
-          async stop(signal = "SIGTERM") {
-            if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-            await exited;
-          },
-        });
-      }
-    });
-    void exited.then(() =>
-      rej(new Error(`control plane exited (${proc.exitCode}) before listening: ${stderr}`)),
-    );
-  });
+  return {
+    proc,
+    url: listening.url as string,
+    logs,
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      await exited;
+    },
+  };
 }
 
 /** Json is a response body the tests inspect field by field (asserts do the checking). */

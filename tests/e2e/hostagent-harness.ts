@@ -1,11 +1,11 @@
 // Helpers of the host agent e2e test: a Connect client, guest probes, leftover scans, child agents.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { HostAgent } from "../../src/shared/gen/hostagent/v1/hostagent_pb.js";
+import { startDaemon } from "../../src/shared/testing/index.js";
 
 /** Agent is a hostagent.v1 client. */
 export type Agent = Client<typeof HostAgent>;
@@ -92,31 +92,8 @@ export interface ChildAgent {
 }
 
 /** startChildAgent runs main.ts with `env` and resolves once it logs "listening". */
-export function startChildAgent(env: Record<string, string>): Promise<ChildAgent> {
+export async function startChildAgent(env: Record<string, string>): Promise<ChildAgent> {
   const main = resolve(import.meta.dirname, "../../src/hostagent/main.ts");
-  const proc = spawn(process.execPath, ["--import", "tsx", main], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = "";
-  proc.stderr?.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<number | string>((r) => proc.once("exit", (code, sig) => r(code ?? sig ?? -1)));
-  return new Promise((resolvePromise, reject) => {
-    const rl = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-    rl.on("line", (line) => {
-      let rec: Record<string, unknown>;
-      try {
-        rec = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      logs.push(rec);
-      if (rec.msg === "listening")
-        resolvePromise({ proc, base: `http://127.0.0.1:${rec.port}`, logs, exited });
-    });
-    void exited.then((code) => reject(new Error(`agent exited (${code}) before listening: ${stderr}`)));
-  });
+  const d = await startDaemon(main, env, { name: "agent" });
+  return { proc: d.proc, base: `http://127.0.0.1:${d.listening.port}`, logs: d.logs, exited: d.exited };
 }
