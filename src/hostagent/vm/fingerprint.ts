@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { rename, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { writeFileAtomic } from "../state/index.js";
 import type { VmSpec } from "./driver.js";
 
 /** FileFingerprint identifies a kernel/initrd by content. */
@@ -61,8 +62,7 @@ export function diffFingerprints(snap: MachineFingerprint, spec: MachineFingerpr
   return out;
 }
 
-/** writeJsonAtomic writes JSON via a temp file + rename, so readers never see half a file. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFile(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
+/** writeJsonAtomic writes JSON via the state module's temp file + fsync + rename: never half a file. */
+export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode);
 }

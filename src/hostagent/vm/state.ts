@@ -1,7 +1,8 @@
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { VmHandle, VmmKind } from "./driver.js";
 import { VmError } from "./errors.js";
+import { writeJsonAtomic } from "./fingerprint.js";
 
 /** STATE_FILE is the per-VM JSON a host agent reads to re-adopt its VMs after a restart. */
 export const STATE_FILE = "vm.json";
@@ -17,9 +18,7 @@ export interface VmState {
 
 /** writeState stores the state atomically (write + rename), so a crash never leaves half a file. */
 export async function writeState(stateDir: string, state: VmState): Promise<void> {
-  const path = join(stateDir, STATE_FILE);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  await rename(`${path}.tmp`, path);
+  await writeJsonAtomic(join(stateDir, STATE_FILE), state, 0o600);
 }
 
 /** readState loads a state file written by `kind`'s driver; null when there is none. */
