@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { Logger as SharedLogger } from "../../shared/log/index.js";
 import type { CgroupManager, SandboxCgroup } from "../cgroups/index.js";
 import type { EnvdClient } from "../envdclient/index.js";
 import type { NetworkManager, NetworkSlot } from "../network/index.js";
@@ -28,10 +29,7 @@ export interface Images {
 }
 
 /** Logger is the few log calls the manager makes (main.ts prints JSON lines; tests stay quiet). */
-export interface Logger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-}
+export type Logger = Pick<SharedLogger, "info" | "warn">;
 
 /** Ctx is what the lifecycle operations share: the host's modules plus the sandbox table. */
 export interface Ctx {
